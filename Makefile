@@ -198,5 +198,9 @@ deps:
 # ---- install ----
 include mk/install.mk
 
+# ---- demo: a jailed user behind a private sshd on 127.0.0.1, then cleaned up ----
+demo: e2e-build
+	/usr/bin/python3 tests/demo.py --build $(BUILD)
+
 clean:
 	rm -rf $(BUILD)
