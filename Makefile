@@ -70,6 +70,15 @@ TEST_FLAGS := -DDOCTEST_CONFIG_SUPER_FAST_ASSERTS
 
 objs = $(patsubst %.cc,$(1)/%.o,$(2))
 
+# Quiet build lines ("CXX file"); make V=1 shows whole commands.
+ifeq ($(V),1)
+  Q :=
+  say = @true
+else
+  Q := @
+  say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 .PHONY: all deps check unit bench bench-quick bench-cpu clean install uninstall demo \
         asan fuzz e2e-build test-helpers
 .DEFAULT_GOAL := all
@@ -79,56 +88,67 @@ all: $(BUILD)/sftp-server $(BUILD)/sftpsh
 # ---- release objects and binaries ----
 $(REL)/%.o: %.cc $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(REL_FLAGS) $(CODEFLAGS) -c $< -o $@
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(REL_FLAGS) $(CODEFLAGS) -c $< -o $@
 
 $(REL)/sftpsh/build_paths.o: sftpsh/build_paths.cc $(HEADERS) Makefile
 	@mkdir -p $(dir $@)
-	$(CXX) $(REL_FLAGS) $(CODEFLAGS) -DSFTPSH_CONF_PATH='"$(SFTPSH_CONF)"' \
+	$(call say,CXX,$< [release paths])
+	$(Q)$(CXX) $(REL_FLAGS) $(CODEFLAGS) -DSFTPSH_CONF_PATH='"$(SFTPSH_CONF)"' \
 	  -DSFTPSH_SERVER_PATH='"$(SFTPSH_SERVER)"' -c $< -o $@
 
 $(REL)/e2e/build_paths.o: sftpsh/build_paths.cc $(HEADERS) Makefile
 	@mkdir -p $(dir $@)
-	$(CXX) $(REL_FLAGS) $(CODEFLAGS) -DSFTPSH_CONF_PATH='"$(E2E_ROOT)/sftpsh.conf"' \
+	$(call say,CXX,$< [e2e paths])
+	$(Q)$(CXX) $(REL_FLAGS) $(CODEFLAGS) -DSFTPSH_CONF_PATH='"$(E2E_ROOT)/sftpsh.conf"' \
 	  -DSFTPSH_SERVER_PATH='"$(E2E_ROOT)/sftp-server"' -c $< -o $@
 
 SERVER_OBJS := $(call objs,$(REL),$(COMMON_SRCS) $(SERVER_SRCS))
 SHELL_OBJS  := $(call objs,$(REL),$(COMMON_SRCS) $(SHELL_SRCS))
 
 $(BUILD)/sftp-server: $(SERVER_OBJS) $(REL)/sftp-server/main.o
-	$(CXX) $(CXXFLAGS) $(HARDEN) $^ $(STATIC) $(SERVER_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) $(CXXFLAGS) $(HARDEN) $^ $(STATIC) $(SERVER_LIBS) -o $@
 
 # sftpsh is static too: no dynamic loader runs before main (DESIGN.md §1).
 $(BUILD)/sftpsh: $(SHELL_OBJS) $(REL)/sftpsh/main.o $(REL)/sftpsh/build_paths.o
-	$(CXX) $(CXXFLAGS) $(HARDEN) $^ $(STATIC) $(SHELL_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) $(CXXFLAGS) $(HARDEN) $^ $(STATIC) $(SHELL_LIBS) -o $@
 
 $(BUILD)/e2e/sftpsh: $(SHELL_OBJS) $(REL)/sftpsh/main.o $(REL)/e2e/build_paths.o
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(HARDEN) $^ $(STATIC) $(SHELL_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) $(CXXFLAGS) $(HARDEN) $^ $(STATIC) $(SHELL_LIBS) -o $@
 
 e2e-build: $(BUILD)/e2e/sftpsh all
 
 # ---- unit tests (doctest, dynamic, no root) ----
 $(REL)/%_test.o: %_test.cc $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(REL_FLAGS) $(TEST_FLAGS) -c $< -o $@
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(REL_FLAGS) $(TEST_FLAGS) -c $< -o $@
 
 $(REL)/tests/doctest_main.o: tests/lib/doctest_main.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(REL_FLAGS) -c $< -o $@
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(REL_FLAGS) -c $< -o $@
 
 UNIT_BINS := $(BUILD)/unit/common_test $(BUILD)/unit/server_test $(BUILD)/unit/sftpsh_test
 
 $(BUILD)/unit/common_test: $(call objs,$(REL),$(COMMON_SRCS) $(COMMON_TESTS)) $(REL)/tests/doctest_main.o
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -pie $^ $(RELRO) $(SHELL_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) $(CXXFLAGS) -pie $^ $(RELRO) $(SHELL_LIBS) -o $@
 
 $(BUILD)/unit/server_test: $(call objs,$(REL),$(COMMON_SRCS) $(SERVER_SRCS) $(SERVER_TESTS)) $(REL)/tests/doctest_main.o
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -pie $^ $(RELRO) $(SERVER_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) $(CXXFLAGS) -pie $^ $(RELRO) $(SERVER_LIBS) -o $@
 
 $(BUILD)/unit/sftpsh_test: $(call objs,$(REL),$(COMMON_SRCS) $(SHELL_SRCS) $(SHELL_TESTS)) $(REL)/sftpsh/build_paths.o $(REL)/tests/doctest_main.o
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -pie $^ $(RELRO) $(SHELL_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) $(CXXFLAGS) -pie $^ $(RELRO) $(SHELL_LIBS) -o $@
 
 unit: $(UNIT_BINS)
 
@@ -137,36 +157,43 @@ TEST_HELPER_SRCS := $(wildcard tests/helpers/*.cc)
 TEST_HELPERS := $(patsubst tests/helpers/%.cc,$(BUILD)/tests/%,$(TEST_HELPER_SRCS))
 $(BUILD)/tests/%: tests/helpers/%.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXSTD) -O2 -g -Wall -Wextra -Werror $(DEFINES) $(CPPFLAGS) $< -static-pie $(SHELL_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) $(CXXSTD) -O2 -g -Wall -Wextra -Werror $(DEFINES) $(CPPFLAGS) $< -static-pie $(SHELL_LIBS) -o $@
 test-helpers: $(TEST_HELPERS)
 
 # ---- ASan + UBSan build (dynamic: sanitizers can't be static) ----
 $(ASAN)/%.o: %.cc $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(ASAN_FLAGS) -c $< -o $@
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(ASAN_FLAGS) -c $< -o $@
 
 $(BUILD)/asan/sftp-server: $(call objs,$(ASAN),$(COMMON_SRCS) $(SERVER_SRCS) sftp-server/main.cc)
 	@mkdir -p $(dir $@)
-	$(CXX) -fsanitize=address,undefined -pie $^ $(SERVER_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) -fsanitize=address,undefined -pie $^ $(SERVER_LIBS) -o $@
 
 $(BUILD)/asan/server_test: $(call objs,$(ASAN),$(COMMON_SRCS) $(SERVER_SRCS) $(SERVER_TESTS) tests/lib/doctest_main.cc)
 	@mkdir -p $(dir $@)
-	$(CXX) -fsanitize=address,undefined -pie $^ $(SERVER_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) -fsanitize=address,undefined -pie $^ $(SERVER_LIBS) -o $@
 
 $(BUILD)/asan/sftpsh_test: $(call objs,$(ASAN),$(COMMON_SRCS) $(COMMON_TESTS) $(SHELL_SRCS) $(SHELL_TESTS) sftpsh/build_paths.cc tests/lib/doctest_main.cc)
 	@mkdir -p $(dir $@)
-	$(CXX) -fsanitize=address,undefined -pie $^ $(SHELL_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CXX) -fsanitize=address,undefined -pie $^ $(SHELL_LIBS) -o $@
 
 asan: $(BUILD)/asan/sftp-server $(BUILD)/asan/server_test $(BUILD)/asan/sftpsh_test
 
 # ---- libFuzzer target over the packet parser and dispatcher ----
 $(FUZZ)/%.o: %.cc $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANGXX) $(FUZZ_FLAGS) -c $< -o $@
+	$(call say,CLANG,$<)
+	$(Q)$(CLANGXX) $(FUZZ_FLAGS) -c $< -o $@
 
 $(BUILD)/fuzz/fuzz_server: $(call objs,$(FUZZ),$(COMMON_SRCS) $(SERVER_SRCS) tests/fuzz/fuzz_server.cc)
 	@mkdir -p $(dir $@)
-	$(CLANGXX) -fsanitize=fuzzer,address,undefined $^ $(SERVER_LIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CLANGXX) -fsanitize=fuzzer,address,undefined $^ $(SERVER_LIBS) -o $@
 
 fuzz: $(BUILD)/fuzz/fuzz_server
 

@@ -1,0 +1,84 @@
+#include "sftp-server/seccomp_filter.h"
+
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "common/syscall_sets.h"
+
+namespace sftpsh::server {
+
+namespace {
+
+struct FilterContext {
+  scmp_filter_ctx ctx = nullptr;
+  ~FilterContext() {
+    if (ctx != nullptr) seccomp_release(ctx);
+  }
+};
+
+int resolve(std::string_view name) {
+  return seccomp_syscall_resolve_name(std::string(name).c_str());
+}
+
+Error failed(std::string_view what, int rc) {
+  return Error{fmt::format("seccomp: {}: {}", what, std::strerror(-rc))};
+}
+
+}  // namespace
+
+Result<void> install_server_filter(int syslog_fd) {
+  FilterContext f;
+  f.ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+  if (f.ctx == nullptr) return Error{"seccomp: cannot initialise a filter"};
+
+  // Calls with arguments worth restricting get their own rules below.
+  constexpr std::string_view kRestricted[] = {"mmap", "sendto", "ioctl"};
+  const auto restricted = [&kRestricted](std::string_view name) {
+    for (const auto r : kRestricted)
+      if (r == name) return true;
+    return false;
+  };
+  for (const auto name : kServerRuntime) {
+    if (restricted(name)) continue;
+    const int nr = resolve(name);
+    if (nr < 0) return Error{fmt::format("seccomp: unknown system call {}", name)};
+    if (const int rc = seccomp_rule_add(f.ctx, SCMP_ACT_ALLOW, nr, 0); rc < 0)
+      return failed(name, rc);
+  }
+  for (const auto name : kServerAbort) {
+    if (const int rc = seccomp_rule_add(f.ctx, SCMP_ACT_ALLOW, resolve(name), 0); rc < 0)
+      return failed(name, rc);
+  }
+  // Memory, but never executable: injected code could not be made runnable.
+  if (const int rc = seccomp_rule_add(f.ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+                                      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+      rc < 0)
+    return failed("mmap", rc);
+  // Datagrams only to the syslog socket connected before the filter.
+  if (syslog_fd >= 0) {
+    if (const int rc = seccomp_rule_add(f.ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
+                                        SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(syslog_fd)));
+        rc < 0)
+      return failed("sendto", rc);
+  }
+  // FIONREAD-style queries and glibc's isatty(); nothing that configures.
+  for (const unsigned long request : {0x5401ul /* TCGETS */, 0x541Bul /* FIONREAD */}) {
+    if (const int rc = seccomp_rule_add(f.ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+                                        SCMP_A1(SCMP_CMP_EQ, request));
+        rc < 0)
+      return failed("ioctl", rc);
+  }
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return Error{fmt::format("prctl(PR_SET_NO_NEW_PRIVS): {}", std::strerror(errno))};
+  if (const int rc = seccomp_load(f.ctx); rc < 0) return failed("load", rc);
+  return {};
+}
+
+}  // namespace sftpsh::server
