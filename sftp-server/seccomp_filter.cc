@@ -27,6 +27,15 @@ int resolve(std::string_view name) {
   return seccomp_syscall_resolve_name(std::string(name).c_str());
 }
 
+// Argument comparisons spelled out: libseccomp's SCMP_A* macros leave a field
+// uninitialised, which clang's -Wmissing-field-initializers rejects.
+scmp_arg_cmp arg_equals(unsigned int arg, scmp_datum_t value) {
+  return scmp_arg_cmp{arg, SCMP_CMP_EQ, value, 0};
+}
+scmp_arg_cmp arg_masked_equals(unsigned int arg, scmp_datum_t mask, scmp_datum_t value) {
+  return scmp_arg_cmp{arg, SCMP_CMP_MASKED_EQ, mask, value};
+}
+
 Error failed(std::string_view what, int rc) {
   return Error{fmt::format("seccomp: {}: {}", what, std::strerror(-rc))};
 }
@@ -58,20 +67,20 @@ Result<void> install_server_filter(int syslog_fd) {
   }
   // Memory, but never executable: injected code could not be made runnable.
   if (const int rc = seccomp_rule_add(f.ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-                                      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+                                      arg_masked_equals(2, PROT_EXEC, 0));
       rc < 0)
     return failed("mmap", rc);
   // Datagrams only to the syslog socket connected before the filter.
   if (syslog_fd >= 0) {
     if (const int rc = seccomp_rule_add(f.ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
-                                        SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(syslog_fd)));
+                                        arg_equals(0, static_cast<scmp_datum_t>(syslog_fd)));
         rc < 0)
       return failed("sendto", rc);
   }
   // FIONREAD-style queries and glibc's isatty(); nothing that configures.
   for (const unsigned long request : {0x5401ul /* TCGETS */, 0x541Bul /* FIONREAD */}) {
     if (const int rc = seccomp_rule_add(f.ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                                        SCMP_A1(SCMP_CMP_EQ, request));
+                                        arg_equals(1, request));
         rc < 0)
       return failed("ioctl", rc);
   }
