@@ -167,6 +167,12 @@ $(ASAN)/%.o: %.cc $(HEADERS)
 	$(call say,CXX,$<)
 	$(Q)$(CXX) $(ASAN_FLAGS) -c $< -o $@
 
+$(ASAN)/sftpsh/build_paths.o: sftpsh/build_paths.cc $(HEADERS) Makefile
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$< [asan])
+	$(Q)$(CXX) $(ASAN_FLAGS) -DSFTPSH_CONF_PATH='"$(SFTPSH_CONF)"' \
+	  -DSFTPSH_SERVER_PATH='"$(SFTPSH_SERVER)"' -c $< -o $@
+
 $(BUILD)/asan/sftp-server: $(call objs,$(ASAN),$(COMMON_SRCS) $(SERVER_SRCS) sftp-server/main.cc)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)

@@ -43,6 +43,13 @@ Error failed(std::string_view what, int rc) {
 }  // namespace
 
 Result<void> install_server_filter(int syslog_fd) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizer runtime needs calls no server does (pipes and a traced
+  // child for its leak check at exit). The ASan build exists to find memory
+  // errors; the filter is tested on the release build.
+  (void)syslog_fd;
+  return {};
+#endif
   FilterContext f;
   f.ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
   if (f.ctx == nullptr) return Error{"seccomp: cannot initialise a filter"};
