@@ -79,7 +79,7 @@ else
   say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all deps check unit bench bench-quick bench-cpu clean install uninstall demo \
+.PHONY: all deps check unit bench bench-quick bench-cpu bench-tools clean install uninstall demo \
         asan fuzz e2e-build test-helpers
 .DEFAULT_GOAL := all
 
@@ -208,11 +208,21 @@ check: all unit asan fuzz e2e-build test-helpers
 	/usr/bin/python3 tests/run.py --build $(BUILD)
 
 # ---- benchmarks (not tests: timings live here only) ----
-bench: all
+# bench/*.cc are tools (the load generator): each becomes $(BUILD)/bench/<name>,
+# linked with the server's wire codec.
+BENCH_TOOL_SRCS := $(wildcard bench/*.cc)
+BENCH_TOOLS := $(patsubst bench/%.cc,$(BUILD)/bench/%,$(BENCH_TOOL_SRCS))
+$(BUILD)/bench/%: bench/%.cc $(REL)/sftp-server/wire.o $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CXX) $(REL_FLAGS) $< $(REL)/sftp-server/wire.o -pie $(RELRO) -o $@
+bench-tools: $(BENCH_TOOLS)
+
+bench: all bench-tools
 	/usr/bin/python3 bench/bench.py --build $(BUILD)
-bench-quick: all
+bench-quick: all bench-tools
 	/usr/bin/python3 bench/bench.py --build $(BUILD) --quick
-bench-cpu: all
+bench-cpu: all bench-tools
 	/usr/bin/python3 bench/bench_cpu.py --build $(BUILD)
 
 # ---- dependencies: Debian 12 packages, idempotent ----
