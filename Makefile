@@ -60,8 +60,11 @@ ASAN := $(BUILD)/obj/asan
 FUZZ := $(BUILD)/obj/fuzz
 
 REL_FLAGS  := $(CXXSTD) $(CXXFLAGS) $(WARNINGS) $(HARDEN) $(DEFINES) $(CPPFLAGS)
+# -fno-sanitize=vptr: UBSan validates a vptr through a pipe(), which fails when a
+# test has used every descriptor (the too-many-handles tests) and then reports a
+# false error; our code has no polymorphism for the check to guard.
 ASAN_FLAGS := $(CXXSTD) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-              -fno-sanitize-recover=all $(WARNINGS) -fPIE $(DEFINES) $(CPPFLAGS)
+              -fno-sanitize=vptr -fno-sanitize-recover=all $(WARNINGS) -fPIE $(DEFINES) $(CPPFLAGS)
 # clang 14 + libstdc++ 12: fuzzed code must stay free of std::views (DESIGN.md §3).
 FUZZ_FLAGS := $(CXXSTD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
               -fno-sanitize-recover=all -Wall -Wextra -Werror -fPIE $(DEFINES) \
@@ -76,7 +79,7 @@ ifeq ($(V),1)
   say = @true
 else
   Q := @
-  say = @printf '  %-6s %s\n' $(1) $(2)
+  say = @printf '  %-6s %s\n' '$(1)' '$(2)'
 endif
 
 .PHONY: all deps check unit bench bench-quick bench-cpu bench-tools clean install uninstall demo \
@@ -227,10 +230,10 @@ bench-cpu: all bench-tools
 
 # ---- dependencies: Debian 12 packages, idempotent ----
 DEPS_BUILD := g++ make pkg-config libcap-dev libseccomp-dev libfmt-dev doctest-dev \
-              clang libclang-rt-14-dev libcap2-bin
+              clang libclang-rt-14-dev libcap2-bin valgrind
 DEPS_TEST  := python3 python3-paramiko python3-asyncssh openssh-server openssh-client \
               openssh-sftp-server lftp rclone curl golang-go golang-github-pkg-sftp-dev \
-              sshfs fuse3 passwd procps strace groff man-db iproute2 util-linux
+              sshfs fuse3 rsync passwd procps strace groff man-db iproute2 util-linux
 DEPS_BENCH := valgrind hyperfine time
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get install)"; exit 1; fi

@@ -60,7 +60,7 @@ Result<UserEntry> parse_user(const std::vector<std::string_view>& f, std::size_t
   const auto uid = parse_int<std::uint32_t>(f[2]);
   const auto gid = parse_int<std::uint32_t>(f[3]);
   if (!name || !home || !uid || !gid || name->empty()) return bad(n, "malformed user record");
-  return UserEntry{std::move(*name), *uid, *gid, std::move(*home)};
+  return UserEntry{std::move(*name), *uid, *gid, std::move(*home), ""};
 }
 
 }  // namespace

@@ -9,11 +9,11 @@ namespace {
 Handover sample() {
   Handover h;
   h.version = "0.1.0";
-  h.user = UserEntry{"alice", 1001, 1002, "/alice"};
+  h.user = UserEntry{"alice", 1001, 1002, "/alice", ""};
   h.client = "192.0.2.7";
   h.log_fd = 4;
-  h.names.add_user(UserEntry{"root", 0, 0, "/root"});
-  h.names.add_user(UserEntry{"alice", 1001, 1002, "/alice"});
+  h.names.add_user(UserEntry{"root", 0, 0, "/root", ""});
+  h.names.add_user(UserEntry{"alice", 1001, 1002, "/alice", ""});
   h.names.add_group(GroupEntry{"root", 0});
   h.names.add_group(GroupEntry{"sftp users", 1002});
   return h;

@@ -132,13 +132,15 @@ UniqueFd connect_syslog_socket() {
   return fd;
 }
 
+Logger::Logger(std::string tag) : tag_(std::move(tag)), pid_(::getpid()) {}
+
 void Logger::emit(LogLevel level, std::string_view message) {
   std::string text(level_prefix(level, to_stderr_ || !syslog_fd_));
   text += escape_for_log(message);
   if (text.size() > kMaxMessage) text.resize(kMaxMessage);
   if (!to_stderr_ && syslog_fd_) {
     const std::string datagram =
-        format_syslog_datagram(facility_, level, tag_, ::getpid(), std::time(nullptr), text);
+        format_syslog_datagram(facility_, level, tag_, pid_, std::time(nullptr), text);
     if (::send(syslog_fd_.get(), datagram.data(), datagram.size(), MSG_NOSIGNAL) >= 0) return;
     // The daemon went away (restart): the line still reaches stderr below.
   }

@@ -38,7 +38,9 @@ enum class LogLevel { kQuiet, kFatal, kError, kInfo, kVerbose, kDebug1, kDebug2,
 
 class Logger {
  public:
-  explicit Logger(std::string tag) : tag_(std::move(tag)) {}
+  // The pid is taken once: every syslog line carries it, and the server's
+  // seccomp filter need not allow getpid() per line.
+  explicit Logger(std::string tag);
 
   void set_tag(std::string tag) { tag_ = std::move(tag); }
   void set_level(LogLevel level) { level_ = level; }
@@ -82,6 +84,7 @@ class Logger {
 
  private:
   std::string tag_;
+  pid_t pid_;
   LogLevel level_ = LogLevel::kError;
   int facility_ = 4 << 3;  // LOG_AUTH, as OpenSSH's sftp-server
   bool to_stderr_ = false;

@@ -79,7 +79,8 @@ void parse_passwd(std::string_view text, NameDb& db) {
     const auto uid = parse_id((*fields)[2]);
     const auto gid = parse_id((*fields)[3]);
     if (!uid || !gid) return;
-    db.add_user(UserEntry{std::string((*fields)[0]), *uid, *gid, std::string((*fields)[5])});
+    db.add_user(UserEntry{std::string((*fields)[0]), *uid, *gid, std::string((*fields)[5]),
+                          std::string((*fields)[6])});
   });
 }
 

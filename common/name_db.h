@@ -18,6 +18,7 @@ struct UserEntry {
   std::uint32_t uid = 0;
   std::uint32_t gid = 0;
   std::string home;
+  std::string shell;  // from passwd; not part of the hand-over
 };
 
 struct GroupEntry {

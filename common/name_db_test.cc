@@ -13,6 +13,7 @@ TEST_CASE("passwd lines give name, ids and home") {
   CHECK(db.user_by_uid(1001)->name == "alice");
   CHECK(db.user_by_uid(1001)->gid == 1002);
   CHECK(db.user_by_uid(1001)->home == "/srv/jail/alice/./");
+  CHECK(db.user_by_uid(1001)->shell == "/usr/local/sbin/sftpsh");
   REQUIRE(db.user_by_name("root") != nullptr);
   CHECK(db.user_by_name("root")->uid == 0);
   CHECK(db.user_by_uid(7) == nullptr);

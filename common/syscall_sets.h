@@ -25,7 +25,7 @@ inline constexpr auto kServerStartup = std::to_array<std::string_view>({
     "uname",            // libc start-up on some kernels
     "prctl",            // PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE before the filter
     "seccomp",          // installing the server's own filter
-    "getpid",           // logging
+    "getrandom",        // malloc's start-up in static glibc 2.36
     "pipe2",            // the splice pipe, made at start-up
     "rt_sigaction",     // SIGPIPE ignored, so a gone client is EPIPE
 });
@@ -45,11 +45,14 @@ inline constexpr auto kServerRuntime = std::to_array<std::string_view>({
     "statfs", "fstatfs", "fsync", "fdatasync", "getcwd", "chdir", "fchdir", "umask",
     // memory, time, identity, signals, exit
     "brk", "mmap", "munmap", "mremap", "madvise", "clock_gettime", "gettimeofday",
-    "getuid", "geteuid", "getgid", "getegid", "rt_sigreturn", "rt_sigprocmask",
+    "getuid", "geteuid", "getgid", "getegid", "getpid",  // getpid: syslog lines
+    "rt_sigreturn", "rt_sigprocmask",
     "exit", "exit_group",
 });
 
 // Needed only to die loudly on an internal error (abort()).
-inline constexpr auto kServerAbort = std::to_array<std::string_view>({"gettid", "tgkill", "futex"});
+// (glibc 2.36 abort() also resets the SIGABRT handler: rt_sigaction.)
+inline constexpr auto kServerAbort =
+    std::to_array<std::string_view>({"gettid", "tgkill", "futex", "rt_sigaction"});
 
 }  // namespace sftpsh

@@ -1,6 +1,7 @@
 // OPENDIR and READDIR. READDIR reads the directory with getdents64 in large
-// batches, stats each entry relative to the directory's fd, and packs as many
-// entries as fit into one reply (up to kMaxReaddirReply).
+// batches, stats each entry relative to the directory's fd, and packs into
+// one reply at least OpenSSH's 100 entries, and more while the reply stays
+// under kMaxReaddirReply.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -18,6 +19,8 @@ namespace sftpsh::server {
 namespace {
 
 constexpr std::size_t kGetdentsBuffer = 32 * 1024;
+// OpenSSH sends 100 entries per READDIR reply, whatever their size.
+constexpr std::uint32_t kMinReaddirEntries = 100;
 
 // Makes the session's getdents buffer belong to `entry`. If it held unread
 // entries of another open directory, that directory's file position is set
@@ -111,7 +114,11 @@ void handle_readdir(Session& s, std::uint32_t id, Reader& in) {
     append_longname(s.scratch, name, st, s.user_name(st.st_uid), s.group_name(st.st_gid), now);
     w.text(s.scratch);
     encode_attrs(w, attrs_from_stat(st));
-    if (w.overflowed() || w.size() > kMaxReaddirReply) {
+    // Never fewer entries than OpenSSH's 100 (so never more round trips),
+    // more while the reply stays under kMaxReaddirReply, and never past the
+    // packet limit.
+    const bool too_big = w.size() > kMaxReaddirReply && count >= kMinReaddirEntries;
+    if (w.overflowed() || w.size() > kMaxReplySize || too_big) {
       w.truncate(mark);  // this entry goes first in the next reply
       break;
     }

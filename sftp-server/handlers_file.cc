@@ -19,6 +19,10 @@ namespace sftpsh::server {
 
 namespace {
 
+// READs at least this long are spliced (no copy through user space); shorter
+// ones are cheaper as one pread() into the batched output.
+constexpr std::uint32_t kSpliceMinRead = 64 * 1024;
+
 int open_flags_from_sftp(std::uint32_t f) {
   int flags = O_RDONLY;
   if ((f & kOpenRead) && (f & kOpenWrite))
@@ -60,6 +64,9 @@ ssize_t pread_retrying(int fd, std::byte* buffer, std::size_t length, off_t offs
 // Linux's pwrite() appends anyway). A short write is continued, so the reply
 // is OK only when every byte is in the file.
 bool pwrite_all(int fd, Bytes data, std::uint64_t offset) {
+  // An empty WRITE still asks the descriptor, as OpenSSH's write() does: on
+  // a read-only handle it fails (EBADF) rather than claiming success.
+  if (data.empty()) return ::pwrite(fd, data.data(), 0, static_cast<off_t>(offset)) == 0;
   while (!data.empty()) {
     const ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
     if (n < 0) {
@@ -120,8 +127,9 @@ void handle_close(Session& s, std::uint32_t id, Reader& in) {
   s.send_status(id, Status::kOk);
 }
 
-// The hot path of a download: the data is read straight into the reply in
-// the output queue, behind its header, and its length patched in after.
+// The hot path of a download. Large reads are spliced from the file to the
+// client (transport.h); others are pread() straight into the reply in the
+// output queue, behind its header, and the length patched in after.
 void handle_read(Session& s, std::uint32_t id, Reader& in) {
   const auto handle = in.bytes();
   const auto offset = in.u64();
@@ -135,6 +143,23 @@ void handle_read(Session& s, std::uint32_t id, Reader& in) {
   // Longer reads are shortened, not refused: clients then ask for the rest.
   const std::uint32_t length = std::min(*requested, kMaxReadLength);
   if (*offset > static_cast<std::uint64_t>(INT64_MAX)) return s.send_errno(id, EINVAL);
+
+  if (length >= kSpliceMinRead && s.transport.can_splice()) {
+    const ssize_t n = s.transport.splice_in(entry->fd.get(), static_cast<off_t>(*offset), length);
+    if (n == 0) return s.send_status(id, Status::kEof);
+    if (n > 0) {
+      Reply reply = s.out.begin(Msg::kData, id);
+      reply.writer().u32(static_cast<std::uint32_t>(n));
+      s.finish_with_trailer(reply, static_cast<std::size_t>(n));
+      // On failure the client has gone; the I/O loop sees transport.closed().
+      if (s.transport.send_spliced(static_cast<std::size_t>(n), s.log)) {
+        entry->bytes_read += static_cast<std::uint64_t>(n);
+        s.traffic.bytes_read += static_cast<std::uint64_t>(n);
+      }
+      return;
+    }
+    // This file refuses splice (procfs, some FUSE): read it the usual way.
+  }
 
   Reply reply = s.out.begin(Msg::kData, id);
   Writer& w = reply.writer();

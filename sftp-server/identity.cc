@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/handover.h"
+#include "common/read_file.h"
 #include "common/version.h"
 
 namespace sftpsh::server {
@@ -19,26 +20,8 @@ namespace {
 // The hand-over and the account files are small; anything bigger is refused.
 constexpr std::size_t kMaxFileSize = 16 * 1024 * 1024;
 
-Result<std::string> read_all(int fd, bool from_start) {
-  std::string text;
-  char buffer[16384];
-  off_t offset = 0;
-  for (;;) {
-    const ssize_t n = from_start ? ::pread(fd, buffer, sizeof buffer, offset)
-                                 : ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{std::strerror(errno)};
-    if (n == 0) return text;
-    text.append(buffer, static_cast<std::size_t>(n));
-    offset += n;
-    if (text.size() > kMaxFileSize) return Error{"too large"};
-  }
-}
-
 std::string read_file_or_empty(const char* path) {
-  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
-  if (!fd) return {};
-  auto text = read_all(fd.get(), false);
+  auto text = read_small_file(path, kMaxFileSize);
   return text ? *text : std::string();
 }
 
@@ -53,7 +36,7 @@ std::string client_from_ssh_connection(const char* value) {
 }
 
 Result<Identity> identity_from_handover(int fd) {
-  auto text = read_all(fd, true);
+  auto text = read_small_fd(fd, kMaxFileSize);
   ::close(fd);
   if (!text) return Error{fmt::format("cannot read the hand-over: {}", text.error())};
   auto handover = decode_handover(*text);
@@ -83,7 +66,7 @@ Identity identity_standalone(Logger& log) {
   } else {
     // OpenSSH would give up here ("No user found for uid"); a jail without
     // /etc/passwd is exactly where we must keep working, showing numbers.
-    id.user = UserEntry{fmt::format("{}", uid), uid, ::getgid(), "/"};
+    id.user = UserEntry{fmt::format("{}", uid), uid, ::getgid(), "/", ""};
     log.verbose("no passwd entry for uid {}: using numbers", uid);
   }
   const char* connection = std::getenv("SSH_CONNECTION");

@@ -6,8 +6,9 @@
 // it; WRITE data is pwrite()n straight from the input buffer), so file data
 // is never copied in user space. Backpressure: a request is handled only
 // when the output queue has room for the largest reply; otherwise the queue
-// is written out first, and no more input is read until it drains. Memory is
-// fixed: two buffers, allocated once (kInputCapacity + kOutputCapacity).
+// is written out first; while it drains, arriving input is only collected,
+// never more than the input buffer holds (transport.h). Memory is fixed: two
+// buffers, allocated once (kInputCapacity + kOutputCapacity).
 #pragma once
 
 #include <cstddef>
@@ -17,13 +18,13 @@
 
 namespace sftpsh::server {
 
-// Room for two packets of the largest size, so a partly received packet can
-// always be completed without first moving the one before it.
-inline constexpr std::size_t kInputCapacity = 2 * kMaxReplySize;
+// The input buffer (input_buffer.h) holds two packets of the largest size, so
+// a partly received packet can always be completed without first moving the
+// one before it.
 inline constexpr std::size_t kOutputCapacity = 2 * kMaxReplySize;
 
-// Serves requests from `in_fd` until the client closes it; returns the
-// process exit status (0 on a clean end, as OpenSSH).
-[[nodiscard]] int run_io_loop(Session& session, int in_fd, int out_fd);
+// Serves requests until the client closes its end; returns the process exit
+// status (0 on a clean end, as OpenSSH).
+[[nodiscard]] int run_io_loop(Session& session);
 
 }  // namespace sftpsh::server

@@ -18,7 +18,7 @@ Result<Options> parse(std::vector<std::string_view> args) {
   return parse_options(args, kKnown);
 }
 
-UserEntry alice() { return UserEntry{"alice", 1001, 1001, "/home/alice"}; }
+UserEntry alice() { return UserEntry{"alice", 1001, 1001, "/home/alice", ""}; }
 
 }  // namespace
 
@@ -86,7 +86,7 @@ TEST_CASE("options end at -- or the first operand") {
 
 TEST_CASE("start directory expansion: %d %u %U %% and ~") {
   NameDb names;
-  names.add_user(UserEntry{"bob", 1002, 1002, "/home/bob/"});
+  names.add_user(UserEntry{"bob", 1002, 1002, "/home/bob/", ""});
   CHECK(expand_start_directory("%d/up", alice(), names).value() == "/home/alice/up");
   CHECK(expand_start_directory("/srv/%u/%U/100%%", alice(), names).value() ==
         "/srv/alice/1001/100%");

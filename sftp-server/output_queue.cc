@@ -31,6 +31,22 @@ bool OutputQueue::finish(Reply& reply) {
   return true;
 }
 
+bool OutputQueue::finish_with_trailer(Reply& reply, std::size_t trailing) {
+  Writer& w = reply.writer_;
+  if (w.overflowed() || w.size() < 5 || w.size() - 4 + trailing > kMaxPacket) return false;
+  w.patch_u32(0, static_cast<std::uint32_t>(w.size() - 4 + trailing));
+  length_ += w.size();
+  return true;
+}
+
+Reply OutputQueue::begin_raw() {
+  return Reply(Writer(buffer_.get() + length_, capacity_ - length_));
+}
+
+void OutputQueue::finish_raw(Reply& reply) {
+  if (!reply.writer_.overflowed()) length_ += reply.writer_.size();
+}
+
 void OutputQueue::consume(std::size_t n) {
   if (n >= length_) {
     length_ = 0;

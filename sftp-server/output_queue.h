@@ -40,6 +40,12 @@ class OutputQueue {
   // Commits the reply; returns false (and drops it) if it overflowed, which
   // is an internal error the caller reports.
   [[nodiscard]] bool finish(Reply& reply);
+  // Commits a reply whose last `trailing` bytes follow outside the queue
+  // (spliced file data): its length field counts them too.
+  [[nodiscard]] bool finish_with_trailer(Reply& reply, std::size_t trailing);
+  // Unframed bytes (the copy fallback of spliced data).
+  [[nodiscard]] Reply begin_raw();
+  void finish_raw(Reply& reply);
 
   [[nodiscard]] std::size_t free_space() const { return capacity_ - length_; }
   [[nodiscard]] Bytes pending() const { return Bytes(buffer_.get(), length_); }

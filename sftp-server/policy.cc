@@ -34,6 +34,12 @@ bool RequestPolicy::permits(const RequestSpec& spec, Logger& log) const {
   return true;
 }
 
+bool RequestPolicy::allows(const RequestSpec& spec) const {
+  if (read_only_ && spec.does_write) return false;
+  if (listed(denied_, spec.name)) return false;
+  return !allowed_ || listed(allowed_, spec.name);
+}
+
 bool RequestPolicy::permits_open(std::uint32_t sftp_flags) const {
   if (!read_only_) return true;
   // As OpenSSH: no write access, and nothing that creates or truncates

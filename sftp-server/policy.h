@@ -22,6 +22,8 @@ class RequestPolicy {
 
   // Logs refusals at OpenSSH's levels and with its wording.
   [[nodiscard]] bool permits(const RequestSpec& spec, Logger& log) const;
+  // The same decision, silently (a fast path asking before the real check).
+  [[nodiscard]] bool allows(const RequestSpec& spec) const;
   // OPEN is not a writing request as such: under -R it is refused only when
   // it would write, create or truncate (the CVE-2017-15906 fix).
   [[nodiscard]] bool permits_open(std::uint32_t sftp_flags) const;

@@ -76,9 +76,10 @@ inline constexpr std::uint32_t kMaxPacket = 256 * 1024;
 // the reply header inside kMaxPacket.
 inline constexpr std::uint32_t kMaxReadLength = kMaxPacket - 1024;
 inline constexpr std::uint32_t kMaxWriteLength = kMaxPacket - 1024;
-// READDIR replies are filled up to this size. The draft asks every client to
-// accept packets of at least 34000 bytes; staying below keeps old clients
-// working while sending ~300 entries per round trip (OpenSSH sends <= 100).
+// READDIR replies carry more than OpenSSH's 100 entries while they stay under
+// this size. The draft asks every client to accept packets of at least 34000
+// bytes; staying below keeps old clients working while sending ~300 typical
+// entries per round trip.
 inline constexpr std::size_t kMaxReaddirReply = 32 * 1024;
 // Longest handle string a client may send (OpenSSH ignores longer ones).
 inline constexpr std::size_t kMaxHandleLength = 256;

@@ -29,6 +29,11 @@ void Session::finish(Reply& reply) {
   if (!out.finish(reply)) fatal(log, "internal error: reply does not fit the output buffer");
 }
 
+void Session::finish_with_trailer(Reply& reply, std::size_t trailing) {
+  if (!out.finish_with_trailer(reply, trailing))
+    fatal(log, "internal error: spliced reply does not fit");
+}
+
 void Session::send_status(std::uint32_t id, Status status, std::string_view message) {
   log.log(LogLevel::kDebug3, "request {}: sent status {}", id, static_cast<unsigned>(status));
   if (log.enabled(LogLevel::kVerbose) || (status != Status::kOk && status != Status::kEof))

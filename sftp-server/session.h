@@ -19,6 +19,7 @@
 #include "sftp-server/output_queue.h"
 #include "sftp-server/policy.h"
 #include "sftp-server/protocol.h"
+#include "sftp-server/transport.h"
 
 namespace sftpsh::server {
 
@@ -56,12 +57,17 @@ struct Traffic {
 
 class Session {
  public:
-  Session(Logger& logger, OutputQueue& output, RequestPolicy request_policy,
+  Session(Logger& logger, Transport& connection, RequestPolicy request_policy,
           std::size_t max_handles)
-      : log(logger), out(output), policy(std::move(request_policy)), handles(max_handles) {}
+      : log(logger),
+        transport(connection),
+        out(connection.queue()),
+        policy(std::move(request_policy)),
+        handles(max_handles) {}
 
   Logger& log;
-  OutputQueue& out;
+  Transport& transport;
+  OutputQueue& out;  // transport.queue(): where replies are built
   RequestPolicy policy;
   HandleTable handles;
   UserEntry user;         // who the session serves
@@ -84,6 +90,8 @@ class Session {
   void send_single_name(std::uint32_t id, std::string_view name);
   // Commits a reply built by a handler; an overflow is an internal error.
   void finish(Reply& reply);
+  // The same for a reply whose last `trailing` bytes are spliced behind it.
+  void finish_with_trailer(Reply& reply, std::size_t trailing);
 
   // A handle about to close must not stay the owner of the READDIR buffer.
   void forget_dir_cache(const OpenHandle& entry) {

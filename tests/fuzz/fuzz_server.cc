@@ -130,8 +130,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Logger log("sftp-server");
   static std::unique_ptr<OutputQueue> out;
+  static std::unique_ptr<Transport> transport;
   if (!out) {
     out = std::make_unique<OutputQueue>(kOutputCapacity);
+    // No descriptors and no splice pipe: replies stay in the queue.
+    transport = std::make_unique<Transport>(-1, -1, *out);
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0)
       die("socketpair");
@@ -141,8 +144,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     log.set_syslog_fd(UniqueFd(pair[0]));
   }
   reset_work_dir();
-  Session session(log, *out, RequestPolicy(), 64);
-  session.user = UserEntry{"fuzz", ::getuid(), ::getgid(), g_work_dir};
+  Session session(log, *transport, RequestPolicy(), 64);
+  session.user = UserEntry{"fuzz", ::getuid(), ::getgid(), g_work_dir, ""};
   session.names.add_user(session.user);
   session.names.add_group(GroupEntry{"fuzzers", ::getgid()});
 

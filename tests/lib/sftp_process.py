@@ -112,7 +112,7 @@ class _SocketChannel:
         return self.name
 
 
-def paramiko_client(server, timeout=120):
+def paramiko_client(server, timeout=30):
     """A paramiko SFTPClient over the server's socket (sends INIT). A server
     that stops answering makes a call raise socket.timeout after `timeout` s."""
     server.sock.settimeout(timeout)
@@ -516,7 +516,9 @@ SANITIZER_EXIT = 86
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                      "AddressSanitizer:DEADLYSIGNAL", "runtime error:",
                      "UndefinedBehaviorSanitizer", "SUMMARY: AddressSanitizer")
-SANITIZER_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "ASAN_SYMBOLIZER_PATH")
+# Passed through to servers: sanitizer options, and TZ (long names show local
+# time; the tests compute them in their own zone).
+SANITIZER_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "ASAN_SYMBOLIZER_PATH", "TZ")
 
 # OpenSSH 9.2's VERSION reply: protocol 3 and these extensions, in this order.
 OPENSSH_EXTENSIONS = [
@@ -592,7 +594,7 @@ def load_tests(loader, tests, pattern):
 
 
 def server_env(extra=None):
-    """The minimal environment servers run with, plus sanitizer options."""
+    """The minimal environment servers run with, plus sanitizer options and TZ."""
     env = {"PATH": "/usr/bin:/bin"}
     for key in SANITIZER_ENV:
         if key in os.environ:
@@ -774,6 +776,8 @@ class ServerTestCase(unittest.TestCase):
         else:
             name = os.path.basename(binary or server_under_test())
             argv = [binary or server_under_test(), *options]
+            if syslog and os.environ.get("SFTPSH_IT_NO_DEV_LOG") == "1":
+                syslog = False             # diagnosis: is it the logging path?
             if syslog is not None:
                 pdev = self.private_dev(syslog)
                 argv = private_dev_argv(argv, pdev, uid, gid)
@@ -885,23 +889,56 @@ class TestUser:
         self.created = False
         try:
             pwd.getpwnam(name)
-            subprocess.run(["usermod", "-d", home, name], check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._shadow_tool("usermod", "-d", home, name)
         except KeyError:
-            subprocess.run(["useradd", "-M", "-U", "-d", home, "-s", "/usr/sbin/nologin", name],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._shadow_tool("useradd", "-M", "-U", "-d", home, "-s", "/usr/sbin/nologin", name)
             self.created = True
         self.pw = pwd.getpwnam(name)
         self.uid, self.gid = self.pw.pw_uid, self.pw.pw_gid
 
+    @classmethod
+    def create(cls):
+        """The user with a fresh home directory of its own (mode 0755);
+        remove() removes both. Nothing is left behind if creation fails."""
+        home = tempfile.mkdtemp(prefix="sftpsh-it-home.")
+        try:
+            user = cls(home)
+            os.chown(home, user.uid, user.gid)
+            os.chmod(home, 0o755)
+        except BaseException:
+            rmtree(home)
+            raise
+        user.owns_home = True
+        return user
+
+    @staticmethod
+    def _shadow_tool(*argv, check=True, attempts=30):
+        """Run useradd & co. They syslog to /dev/log, and a /dev/log socket
+        nobody reads (left by some other test) blocks them for ever while
+        they hold /etc/passwd's lock: run them with /dev/log hidden. Retry
+        while another process holds the lock."""
+        wrapped = ["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                   '[ -e /dev/log ] && { mount --bind /dev/null /dev/log || exit 96; }; exec "$@"',
+                   "hide-dev-log", *argv]
+        for attempt in range(attempts):
+            proc = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  timeout=60)
+            if proc.returncode == 0 or b"lock" not in proc.stderr or attempt == attempts - 1:
+                break
+            time.sleep(1)
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): "
+                               f"{proc.stderr.decode(errors='replace').strip()}")
+        return proc.returncode
+
     def remove(self):
         # the name is ours alone: remove it even when an interrupted run left it
-        subprocess.run(["userdel", self.name], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if getattr(self, "owns_home", False):
+            rmtree(self.home)
+        self._shadow_tool("userdel", self.name, check=False)
         try:
             grp.getgrnam(self.name)
-            subprocess.run(["groupdel", self.name], check=False,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self._shadow_tool("groupdel", self.name, check=False)
         except KeyError:
             pass
 

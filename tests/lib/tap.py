@@ -74,6 +74,11 @@ class _TapResult(unittest.TestResult):
     def addError(self, test, err):
         self._report(test, False, "".join(traceback.format_exception(*err)))
 
+    def addSubTest(self, test, subtest, err):
+        # A failed subtest fails its test: reported once, as a failure.
+        if err is not None:
+            self._report(subtest, False, "".join(traceback.format_exception(*err)))
+
     def addSkip(self, test, reason):
         self._report(test, False, f"skipped: {reason} (a skipped test is a failed test)")
 
