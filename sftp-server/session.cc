@@ -36,7 +36,8 @@ void Session::finish_with_trailer(Reply& reply, std::size_t trailing) {
 
 void Session::send_status(std::uint32_t id, Status status, std::string_view message) {
   log.log(LogLevel::kDebug3, "request {}: sent status {}", id, static_cast<unsigned>(status));
-  if (log.enabled(LogLevel::kVerbose) || (status != Status::kOk && status != Status::kEof))
+  // As OpenSSH: failures at INFO, every status only above VERBOSE.
+  if (log.level() > LogLevel::kVerbose || (status != Status::kOk && status != Status::kEof))
     log.info("sent status {}", status_message(status));
   Reply reply = out.begin(Msg::kStatus, id);
   Writer& w = reply.writer();
