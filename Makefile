@@ -221,11 +221,11 @@ $(BUILD)/bench/%: bench/%.cc $(REL)/sftp-server/wire.o $(HEADERS)
 	$(Q)$(CXX) $(REL_FLAGS) $< $(REL)/sftp-server/wire.o -pie $(RELRO) -o $@
 bench-tools: $(BENCH_TOOLS)
 
-bench: all bench-tools
+bench: $(BUILD)/sftp-server bench-tools
 	/usr/bin/python3 bench/bench.py --build $(BUILD)
-bench-quick: all bench-tools
+bench-quick: $(BUILD)/sftp-server bench-tools
 	/usr/bin/python3 bench/bench.py --build $(BUILD) --quick
-bench-cpu: all bench-tools
+bench-cpu: $(BUILD)/sftp-server bench-tools
 	/usr/bin/python3 bench/bench_cpu.py --build $(BUILD)
 
 # ---- dependencies: Debian 12 packages, idempotent ----
