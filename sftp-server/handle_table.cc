@@ -22,6 +22,7 @@ OpenHandle* HandleTable::add(HandleKind kind, UniqueFd fd, int open_flags,
   entry.path.assign(path);
   entry.bytes_read = entry.bytes_written = 0;
   entry.dir_at_end = false;
+  entry.size_hint = OpenHandle::kUnknownSize;
   entry.dir_resume_offset = 0;
   ++open_count_;
   return &entry;

@@ -25,6 +25,11 @@ struct OpenHandle {
   std::string path;    // as the client named it, for logs
   std::uint64_t bytes_read = 0;
   std::uint64_t bytes_written = 0;
+  // The file's size when first read (fstat), to choose how READs move data:
+  // splice for a large rest, pread for a small one. Only a hint: a file may
+  // grow, and a READ past it is answered by pread with whatever is there.
+  std::uint64_t size_hint = kUnknownSize;
+  static constexpr std::uint64_t kUnknownSize = ~std::uint64_t{0};
   bool dir_at_end = false;  // READDIR has returned every entry
   // d_off of the last directory entry handed out: where READDIR resumes when
   // the session's getdents buffer has moved on to another directory.

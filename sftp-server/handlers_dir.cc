@@ -111,7 +111,8 @@ void handle_readdir(Session& s, std::uint32_t id, Reader& in) {
     const std::string_view name(d->d_name);
     w.text(name);
     s.scratch.clear();
-    append_longname(s.scratch, name, st, s.user_name(st.st_uid), s.group_name(st.st_gid), now);
+    append_longname(s.scratch, name, st, s.user_name(st.st_uid), s.group_name(st.st_gid), now,
+                    s.dates);
     w.text(s.scratch);
     encode_attrs(w, attrs_from_stat(st));
     // Never fewer entries than OpenSSH's 100 (so never more round trips),

@@ -19,8 +19,10 @@ namespace sftpsh::server {
 
 namespace {
 
-// READs at least this long are spliced (no copy through user space); shorter
-// ones are cheaper as one pread() into the batched output.
+// READs at least this long, of files with at least this much left, are
+// spliced (no copy through user space); smaller ones are cheaper as one
+// pread() into the batched output (a small file's whole get is then one
+// pread and one EOF).
 constexpr std::uint32_t kSpliceMinRead = 64 * 1024;
 
 int open_flags_from_sftp(std::uint32_t f) {
@@ -50,6 +52,18 @@ std::string describe_open_flags(std::uint32_t f) {
   if (f & kOpenTruncate) add("TRUNCATE");
   if (f & kOpenExclusive) add("EXCL");
   return out;
+}
+
+// How much of the file lies at and after `offset`, going by its size when it
+// was first read (see OpenHandle::size_hint). Not a regular file: "a lot".
+std::uint64_t remaining_in_file(OpenHandle& entry, std::uint64_t offset) {
+  if (entry.size_hint == OpenHandle::kUnknownSize) {
+    struct stat st {};
+    entry.size_hint = ::fstat(entry.fd.get(), &st) == 0 && S_ISREG(st.st_mode)
+                          ? static_cast<std::uint64_t>(st.st_size)
+                          : OpenHandle::kUnknownSize - 1;
+  }
+  return entry.size_hint > offset ? entry.size_hint - offset : 0;
 }
 
 ssize_t pread_retrying(int fd, std::byte* buffer, std::size_t length, off_t offset) {
@@ -144,7 +158,8 @@ void handle_read(Session& s, std::uint32_t id, Reader& in) {
   const std::uint32_t length = std::min(*requested, kMaxReadLength);
   if (*offset > static_cast<std::uint64_t>(INT64_MAX)) return s.send_errno(id, EINVAL);
 
-  if (length >= kSpliceMinRead && s.transport.can_splice()) {
+  if (length >= kSpliceMinRead && s.transport.can_splice() &&
+      remaining_in_file(*entry, *offset) >= kSpliceMinRead) {
     const ssize_t n = s.transport.splice_in(entry->fd.get(), static_cast<off_t>(*offset), length);
     if (n == 0) return s.send_status(id, Status::kEof);
     if (n > 0) {

@@ -16,6 +16,7 @@
 #include "common/name_db.h"
 #include "sftp-server/attrs.h"
 #include "sftp-server/handle_table.h"
+#include "sftp-server/longname.h"
 #include "sftp-server/output_queue.h"
 #include "sftp-server/policy.h"
 #include "sftp-server/protocol.h"
@@ -78,6 +79,7 @@ class Session {
   Traffic traffic;
   DirCache dir_cache;
   std::string scratch;  // reused for longnames: no allocation per entry
+  DateColumn dates;     // the longnames' date column, cached per minute
 
   // --- replies -----------------------------------------------------------
   void send_status(std::uint32_t id, Status status, std::string_view message = {});

@@ -32,6 +32,16 @@ Transport::~Transport() {
   if (original_out_flags_ != -1) (void)::fcntl(out_fd_, F_SETFL, original_out_flags_);
 }
 
+void Transport::enlarge_output_pipe() {
+  struct stat st {};
+  if (::fstat(out_fd_, &st) != 0 || !S_ISFIFO(st.st_mode)) return;
+  // sshd's pipe holds 64 KiB: a 255 KiB reply would leave in four pieces,
+  // each a wake-up for both ends. Best effort: the user's pipe quota
+  // (fs.pipe-user-pages-soft) may say no, and that is fine.
+  if (::fcntl(out_fd_, F_GETPIPE_SZ) < kSplicePipeSize)
+    (void)::fcntl(out_fd_, F_SETPIPE_SZ, kSplicePipeSize);
+}
+
 void Transport::enable_nonblocking_output() {
   struct stat st {};
   if (::fstat(out_fd_, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return;
@@ -138,6 +148,9 @@ ssize_t Transport::splice_in(int file_fd, off_t offset, std::size_t length) {
                                SPLICE_F_MOVE);
     if (n > 0) {
       moved += static_cast<std::size_t>(n);
+      // Short: the end of the file (the pipe holds a whole READ). A short
+      // reply is fine; asking again would only find the end.
+      if (moved < length) break;
     } else if (n == 0) {
       break;  // end of file
     } else if (errno == EINTR) {
