@@ -9,6 +9,12 @@
 #
 # Everything is built into $(BUILD)/, never into the source tree.
 
+# Build in parallel on every core unless told otherwise (make -jN): CI runs a
+# plain `make check` on a 2-core machine.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+  MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 SYSCONFDIR ?= /etc
@@ -94,13 +100,22 @@ $(REL)/%.o: %.cc $(HEADERS)
 	$(call say,CXX,$<)
 	$(Q)$(CXX) $(REL_FLAGS) $(CODEFLAGS) -c $< -o $@
 
-$(REL)/sftpsh/build_paths.o: sftpsh/build_paths.cc $(HEADERS) Makefile
+# The compiled-in paths are part of the object's name: `make PREFIX=/opt/x
+# install` after a plain `make` rebuilds sftpsh instead of installing one that
+# points at /usr/local.
+PATHS_ID := $(shell printf '%s\n%s\n' '$(SFTPSH_CONF)' '$(SFTPSH_SERVER)' | md5sum | cut -c1-10)
+E2E_PATHS_ID := $(shell printf '%s\n' '$(E2E_ROOT)' | md5sum | cut -c1-10)
+PATHS_OBJ := $(REL)/sftpsh/build_paths-$(PATHS_ID).o
+E2E_PATHS_OBJ := $(REL)/e2e/build_paths-$(E2E_PATHS_ID).o
+ASAN_PATHS_OBJ := $(ASAN)/sftpsh/build_paths-$(PATHS_ID).o
+
+$(PATHS_OBJ): sftpsh/build_paths.cc $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$< [release paths])
 	$(Q)$(CXX) $(REL_FLAGS) $(CODEFLAGS) -DSFTPSH_CONF_PATH='"$(SFTPSH_CONF)"' \
 	  -DSFTPSH_SERVER_PATH='"$(SFTPSH_SERVER)"' -c $< -o $@
 
-$(REL)/e2e/build_paths.o: sftpsh/build_paths.cc $(HEADERS) Makefile
+$(E2E_PATHS_OBJ): sftpsh/build_paths.cc $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$< [e2e paths])
 	$(Q)$(CXX) $(REL_FLAGS) $(CODEFLAGS) -DSFTPSH_CONF_PATH='"$(E2E_ROOT)/sftpsh.conf"' \
@@ -114,11 +129,11 @@ $(BUILD)/sftp-server: $(SERVER_OBJS) $(REL)/sftp-server/main.o
 	$(Q)$(CXX) $(CXXFLAGS) $(HARDEN) $^ $(STATIC) $(SERVER_LIBS) -o $@
 
 # sftpsh is static too: no dynamic loader runs before main (DESIGN.md §1).
-$(BUILD)/sftpsh: $(SHELL_OBJS) $(REL)/sftpsh/main.o $(REL)/sftpsh/build_paths.o
+$(BUILD)/sftpsh: $(SHELL_OBJS) $(REL)/sftpsh/main.o $(PATHS_OBJ)
 	$(call say,LD,$@)
 	$(Q)$(CXX) $(CXXFLAGS) $(HARDEN) $^ $(STATIC) $(SHELL_LIBS) -o $@
 
-$(BUILD)/e2e/sftpsh: $(SHELL_OBJS) $(REL)/sftpsh/main.o $(REL)/e2e/build_paths.o
+$(BUILD)/e2e/sftpsh: $(SHELL_OBJS) $(REL)/sftpsh/main.o $(E2E_PATHS_OBJ)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CXX) $(CXXFLAGS) $(HARDEN) $^ $(STATIC) $(SHELL_LIBS) -o $@
@@ -148,7 +163,7 @@ $(BUILD)/unit/server_test: $(call objs,$(REL),$(COMMON_SRCS) $(SERVER_SRCS) $(SE
 	$(call say,LD,$@)
 	$(Q)$(CXX) $(CXXFLAGS) -pie $^ $(RELRO) $(SERVER_LIBS) -o $@
 
-$(BUILD)/unit/sftpsh_test: $(call objs,$(REL),$(COMMON_SRCS) $(SHELL_SRCS) $(SHELL_TESTS)) $(REL)/sftpsh/build_paths.o $(REL)/tests/doctest_main.o
+$(BUILD)/unit/sftpsh_test: $(call objs,$(REL),$(COMMON_SRCS) $(SHELL_SRCS) $(SHELL_TESTS)) $(PATHS_OBJ) $(REL)/tests/doctest_main.o
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CXX) $(CXXFLAGS) -pie $^ $(RELRO) $(SHELL_LIBS) -o $@
@@ -170,7 +185,7 @@ $(ASAN)/%.o: %.cc $(HEADERS)
 	$(call say,CXX,$<)
 	$(Q)$(CXX) $(ASAN_FLAGS) -c $< -o $@
 
-$(ASAN)/sftpsh/build_paths.o: sftpsh/build_paths.cc $(HEADERS) Makefile
+$(ASAN_PATHS_OBJ): sftpsh/build_paths.cc $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$< [asan])
 	$(Q)$(CXX) $(ASAN_FLAGS) -DSFTPSH_CONF_PATH='"$(SFTPSH_CONF)"' \
@@ -186,7 +201,7 @@ $(BUILD)/asan/server_test: $(call objs,$(ASAN),$(COMMON_SRCS) $(SERVER_SRCS) $(S
 	$(call say,LD,$@)
 	$(Q)$(CXX) -fsanitize=address,undefined -pie $^ $(SERVER_LIBS) -o $@
 
-$(BUILD)/asan/sftpsh_test: $(call objs,$(ASAN),$(COMMON_SRCS) $(COMMON_TESTS) $(SHELL_SRCS) $(SHELL_TESTS) sftpsh/build_paths.cc tests/lib/doctest_main.cc)
+$(BUILD)/asan/sftpsh_test: $(call objs,$(ASAN),$(COMMON_SRCS) $(COMMON_TESTS) $(SHELL_SRCS) $(SHELL_TESTS) tests/lib/doctest_main.cc) $(ASAN_PATHS_OBJ)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CXX) -fsanitize=address,undefined -pie $^ $(SHELL_LIBS) -o $@

@@ -137,6 +137,19 @@ Logger::Logger(std::string tag) : tag_(std::move(tag)), pid_(::getpid()) {}
 void Logger::emit(LogLevel level, std::string_view message) {
   std::string text(level_prefix(level, to_stderr_ || !syslog_fd_));
   text += escape_for_log(message);
+  send_line(level, std::move(text));
+}
+
+void Logger::emit_prepared(LogLevel level, std::string_view line) {
+  for (const char c : line) {
+    if (c < 0x20 || c > 0x7e) return emit(level, line);
+  }
+  std::string text(level_prefix(level, to_stderr_ || !syslog_fd_));
+  text += line;
+  send_line(level, std::move(text));
+}
+
+void Logger::send_line(LogLevel level, std::string text) {
   if (text.size() > kMaxMessage) text.resize(kMaxMessage);
   if (!to_stderr_ && syslog_fd_) {
     const std::string datagram =

@@ -81,8 +81,14 @@ class Logger {
   // summaries). The whole message is escaped: client-chosen text inside it
   // cannot forge a line.
   void emit(LogLevel level, std::string_view message);
+  // For a line whose client-chosen parts the caller already quoted (with
+  // its own escaping, e.g. of '"'): sent as it is if it is printable ASCII,
+  // else escaped like emit() (so nothing unescaped ever gets through).
+  void emit_prepared(LogLevel level, std::string_view line);
 
  private:
+  void send_line(LogLevel level, std::string text);
+
   std::string tag_;
   pid_t pid_;
   LogLevel level_ = LogLevel::kError;

@@ -1,5 +1,6 @@
-// The version both programs report, and the version of the sftpsh → server
-// hand-over format. sftpsh refuses to hand over to a server of another version.
+// The version both programs report. sftpsh writes it into the hand-over and
+// the server refuses (exit 255, logged) a hand-over from another version, so
+// a half-upgraded installation fails closed.
 #pragma once
 
 #include <string_view>

@@ -81,7 +81,5 @@ inline constexpr std::uint32_t kMaxWriteLength = kMaxPacket - 1024;
 // bytes; staying below keeps old clients working while sending ~300 typical
 // entries per round trip.
 inline constexpr std::size_t kMaxReaddirReply = 32 * 1024;
-// Longest handle string a client may send (OpenSSH ignores longer ones).
-inline constexpr std::size_t kMaxHandleLength = 256;
 
 }  // namespace sftpsh::server

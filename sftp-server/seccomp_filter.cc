@@ -59,6 +59,11 @@ Result<void> install_server_filter(int syslog_fd) {
   FilterContext f;
   f.ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
   if (f.ctx == nullptr) return Error{"seccomp: cannot initialise a filter"};
+  // Calls made through another architecture's entry (x32, i386 int 0x80)
+  // would bypass a native-only allowlist: they kill too.
+  if (const int rc = seccomp_attr_set(f.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+      rc < 0)
+    return failed("bad-arch action", rc);
 
   // Calls with arguments worth restricting get their own rules below.
   constexpr std::string_view kRestricted[] = {"mmap", "sendto", "ioctl"};
