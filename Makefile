@@ -39,7 +39,7 @@ WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wcast-qual \
             -Wnon-virtual-dtor -Wunreachable-code -Wundef -Werror
 HARDEN   := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection \
             -fcf-protection -fPIE
-DEFINES  := -DFMT_HEADER_ONLY
+DEFINES  :=
 # Program code runs without exceptions: a failed allocation aborts (fail closed),
 # and no exception can cross the privilege boundary.
 CODEFLAGS := -fno-exceptions
