@@ -88,7 +88,7 @@ else
   say = @printf '  %-6s %s\n' '$(1)' '$(2)'
 endif
 
-.PHONY: all deps check unit bench bench-quick bench-cpu bench-tools clean install uninstall demo \
+.PHONY: all deps check unit bench bench-quick bench-cpu bench-startup bench-tools clean install uninstall demo \
         asan fuzz e2e-build test-helpers
 .DEFAULT_GOAL := all
 
@@ -236,8 +236,11 @@ $(BUILD)/bench/%: bench/%.cc $(REL)/sftp-server/wire.o $(HEADERS)
 	$(Q)$(CXX) $(REL_FLAGS) $< $(REL)/sftp-server/wire.o -pie $(RELRO) -o $@
 bench-tools: $(BENCH_TOOLS)
 
-bench: $(BUILD)/sftp-server bench-tools
+bench: $(BUILD)/sftp-server bench-tools e2e-build
 	/usr/bin/python3 bench/bench.py --build $(BUILD)
+	/usr/bin/python3 bench/bench_startup.py --build $(BUILD)
+bench-startup: $(BUILD)/sftp-server bench-tools e2e-build
+	/usr/bin/python3 bench/bench_startup.py --build $(BUILD)
 bench-quick: $(BUILD)/sftp-server bench-tools
 	/usr/bin/python3 bench/bench.py --build $(BUILD) --quick
 bench-cpu: $(BUILD)/sftp-server bench-tools

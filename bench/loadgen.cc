@@ -37,6 +37,7 @@
 // (largest peak RSS of one server, VmHWM read before it exits),
 // client_cpu_s, and server_life_cpu_s (wait4: start-up and exit included).
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -165,6 +166,13 @@ struct Options {
   std::uint64_t offset_stride = 0;
   bool pipes = false;  // --transport pipe
   std::vector<char*> server;  // argv, null-terminated
+  // --as UID:GID: the server (or sftpsh) runs as this user, with the
+  // environment sshd gives a session (--as-name NAME names it), as a
+  // jailed user's login shell is started.
+  bool as_user = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string as_name = "user";
 };
 
 // The payload of every WRITE: never touched after start-up.
@@ -310,6 +318,32 @@ pid_t spawn_server(const Options& o, int* from_server, int* to_server) {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) die_errno("socketpair");
     child_in = child_out = sv[1];
     *from_server = *to_server = sv[0];
+  }
+  if (o.as_user) {
+    // The environment sshd builds for a session (no AcceptEnv extras).
+    static std::vector<std::string> env_text = {
+        "USER=" + o.as_name, "LOGNAME=" + o.as_name, "HOME=/", "PATH=/usr/bin:/bin",
+        "MAIL=/var/mail/" + o.as_name, std::string("SHELL=") + o.server[0],
+        "SSH_CLIENT=127.0.0.1 50000 22", "SSH_CONNECTION=127.0.0.1 50000 127.0.0.1 22"};
+    static std::vector<char*> env;
+    if (env.empty()) {
+      for (auto& e : env_text) env.push_back(e.data());
+      env.push_back(nullptr);
+    }
+    const pid_t pid = ::fork();
+    if (pid < 0) die_errno("fork");
+    if (pid == 0) {
+      if (::dup2(child_in, 0) < 0 || ::dup2(child_out, 1) < 0) ::_exit(126);
+      const gid_t groups[] = {o.gid};
+      if (::setgroups(1, groups) != 0 || ::setresgid(o.gid, o.gid, o.gid) != 0 ||
+          ::setresuid(o.uid, o.uid, o.uid) != 0)
+        ::_exit(126);
+      ::execve(o.server[0], o.server.data(), env.data());
+      ::_exit(127);
+    }
+    ::close(child_in);
+    if (child_out != child_in) ::close(child_out);
+    return pid;
   }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -798,6 +832,7 @@ int run_startup(const Options& o) {
                "usage: loadgen --mode get|put|stat|readdir|startup [--path P] [--bytes N]\n"
                "               [--len N] [--depth N] [--sessions N] [--count N] [--names N]\n"
                "               [--offset-stride N] [--transport socket|pipe]\n"
+               "               [--as UID:GID [--as-name NAME]]\n"
                "               -- SERVER [ARGS...]\n");
   std::exit(2);
 }
@@ -820,6 +855,18 @@ Options parse(int argc, char** argv) {
       continue;
     }
     const auto num = [v]() { return std::strtoull(v, nullptr, 0); };
+    if (a == "--as") {
+      unsigned long long uid = 0, gid = 0;
+      if (std::sscanf(v, "%llu:%llu", &uid, &gid) != 2) usage();
+      o.as_user = true;
+      o.uid = static_cast<uid_t>(uid);
+      o.gid = static_cast<gid_t>(gid);
+      continue;
+    }
+    if (a == "--as-name") {
+      o.as_name = v;
+      continue;
+    }
     if (a == "--mode") {
       const std::string_view m = v;
       if (m == "get") o.mode = Mode::kGet;
