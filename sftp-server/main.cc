@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
   OutputQueue out(kOutputCapacity);
   Transport transport(STDIN_FILENO, STDOUT_FILENO, out);
   transport.enable_splice();
-  transport.enlarge_output_pipe();
+  transport.enlarge_output_buffer();
   transport.enable_nonblocking_output();
   Session session(log, transport,
                   RequestPolicy(options->read_only, std::move(options->allowed_requests),

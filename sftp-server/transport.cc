@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,14 +33,27 @@ Transport::~Transport() {
   if (original_out_flags_ != -1) (void)::fcntl(out_fd_, F_SETFL, original_out_flags_);
 }
 
-void Transport::enlarge_output_pipe() {
+void Transport::enlarge_output_buffer() {
   struct stat st {};
-  if (::fstat(out_fd_, &st) != 0 || !S_ISFIFO(st.st_mode)) return;
-  // sshd's pipe holds 64 KiB: a 255 KiB reply would leave in four pieces,
-  // each a wake-up for both ends. Best effort: the user's pipe quota
-  // (fs.pipe-user-pages-soft) may say no, and that is fine.
-  if (::fcntl(out_fd_, F_GETPIPE_SZ) < kSplicePipeSize)
-    (void)::fcntl(out_fd_, F_SETPIPE_SZ, kSplicePipeSize);
+  if (::fstat(out_fd_, &st) != 0) return;
+  if (S_ISFIFO(st.st_mode)) {
+    // sshd's pipe holds 64 KiB: a 255 KiB reply would leave in four pieces,
+    // each a wake-up for both ends. Best effort: the user's pipe quota
+    // (fs.pipe-user-pages-soft) may say no, and that is fine.
+    if (::fcntl(out_fd_, F_GETPIPE_SZ) < kSplicePipeSize)
+      (void)::fcntl(out_fd_, F_SETPIPE_SZ, kSplicePipeSize);
+  } else if (S_ISSOCK(st.st_mode)) {
+    // A socket (sftp -D, inetd-style set-ups) sends ~208 KiB by default
+    // (net.core.wmem_default): less than one reply, so the server stalls
+    // once per reply. Measured on `sftp -D` 1 GiB gets: 10-25 % less wall
+    // time with a larger buffer. The kernel caps it at net.core.wmem_max.
+    int size = kSplicePipeSize;
+    int current = 0;
+    socklen_t length = sizeof current;
+    if (::getsockopt(out_fd_, SOL_SOCKET, SO_SNDBUF, &current, &length) == 0 &&
+        current < 2 * size)
+      (void)::setsockopt(out_fd_, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  }
 }
 
 void Transport::enable_nonblocking_output() {

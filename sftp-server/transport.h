@@ -39,9 +39,10 @@ class Transport {
 
   // Makes the splice pipe; without one, file data is copied (pread/write).
   void enable_splice();
-  // An output pipe (sshd's) is made as large as the splice pipe, so a whole
-  // READ reply goes out in one piece.
-  void enlarge_output_pipe();
+  // An output pipe (sshd's) is made as large as the splice pipe, and an
+  // output socket's send buffer as large, so a whole READ reply goes out in
+  // one piece. Best effort.
+  void enlarge_output_buffer();
   // Output to a pipe or socket becomes non-blocking (see above). Other
   // descriptors (a terminal, a file) are left alone.
   void enable_nonblocking_output();
