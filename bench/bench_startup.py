@@ -26,7 +26,11 @@ OPENSSH = "/usr/lib/openssh/sftp-server"
 
 
 def run(argv, **kw):
-    return subprocess.run(argv, check=True, capture_output=True, text=True, **kw)
+    r = subprocess.run(argv, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise SystemExit(f"bench_startup: {' '.join(argv)} exited {r.returncode}:\n"
+                         f"{(r.stderr or r.stdout).strip()[:2000]}")
+    return r
 
 
 def startup(loadgen, count, pw, argv):

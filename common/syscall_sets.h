@@ -28,6 +28,8 @@ inline constexpr auto kServerStartup = std::to_array<std::string_view>({
     "getrandom",        // malloc's start-up in static glibc 2.36
     "pipe2",            // the splice pipe, made at start-up
     "rt_sigaction",     // SIGPIPE ignored, so a gone client is EPIPE
+    "getsockopt",       // a larger send buffer when stdout is a socket
+    "setsockopt",       //   (sftp -D, Dropbear, inetd): Transport
 });
 
 // Everything the server does while serving requests.

@@ -352,6 +352,59 @@ class ModeTests:
                             f"5555: jail {F.jail} start / mode {self.MODE}" in m for m in logs),
                         logs)
 
+    def test_real_server_over_a_socket(self):
+        """The bundled server behind sftpsh with a socket for stdin and stdout
+        (sftp -D, Dropbear, inetd), not sshd's pipes: its start-up must pass
+        sftpsh's seccomp filter, which stays stacked under the server's."""
+        server = os.path.join(F.root, "sftp-server")
+        shutil.copy(os.path.join(tap.ARGS.build, "sftp-server"), server)
+        os.chmod(server, 0o755)
+        ours, theirs = socket.socketpair()
+        try:
+            write_config("", server=server)
+            env = {"SSH_CONNECTION": CONNECTION}
+            proc = subprocess.Popen(["sftpsh", "-c", SUBSYSTEM], executable=F.shell, env=env,
+                                    stdin=theirs, stdout=theirs, stderr=subprocess.PIPE,
+                                    cwd="/", preexec_fn=child_setup(USER))
+            theirs.close()
+            ours.settimeout(20)
+            received = b""
+            try:
+                ours.sendall(bytes([0, 0, 0, 5, 1, 0, 0, 0, 3]))  # INIT, version 3
+                # STAT "/upload" (id 7): served after the server's own filter
+                ours.sendall(bytes([0, 0, 0, 16, 17, 0, 0, 0, 7, 0, 0, 0, 7]) + b"/upload")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server died: the assertions below say how
+            while True:
+                try:
+                    chunk = ours.recv(65536)
+                except ConnectionResetError:
+                    break
+                if not chunk:
+                    break
+                received += chunk
+                if len(received) >= 9 and len(received) > 4 + int.from_bytes(received[:4], "big"):
+                    first = 4 + int.from_bytes(received[:4], "big")
+                    if len(received) >= first + 9 and received[first + 4] != 2:
+                        break
+            try:
+                ours.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            proc.wait(timeout=20)
+            err = proc.stderr.read().decode(errors="replace")
+            proc.stderr.close()
+        finally:
+            ours.close()
+            write_config("")
+            os.unlink(server)
+        self.assertGreaterEqual(len(received), 9, f"no VERSION; exit {proc.returncode}: {err}")
+        self.assertEqual(received[4], 2, "VERSION")
+        self.assertEqual(received[5:9], bytes([0, 0, 0, 3]))
+        first = 4 + int.from_bytes(received[:4], "big")
+        self.assertEqual(received[first + 4], 105, f"ATTRS for /upload: {received[first:]!r}")
+        self.assertEqual(proc.returncode, 0, err)
+
     def test_forbidden_calls_kill_the_server(self):
         survived = []  # (no subTest: tests/lib/tap.py would not report a failed one)
         for call in FORBIDDEN:
