@@ -10,19 +10,6 @@ namespace {
 
 constexpr std::size_t kMaxPath = 4095;  // PATH_MAX - 1
 
-// Splits at '/', dropping empty and "." components; nullopt on "..".
-std::optional<std::vector<std::string>> components_of(std::string_view path) {
-  std::vector<std::string> parts;
-  while (!path.empty()) {
-    const auto slash = path.find('/');
-    const std::string_view part = path.substr(0, slash);
-    path.remove_prefix(slash == std::string_view::npos ? path.size() : slash + 1);
-    if (part.empty() || part == ".") continue;
-    if (part == "..") return std::nullopt;
-    parts.emplace_back(part);
-  }
-  return parts;
-}
 
 std::string join(const std::vector<std::string>& parts) {
   std::string path;
@@ -42,8 +29,8 @@ Result<JailPath> split_home(std::string_view home) {
   if (marker == std::string_view::npos)
     return Error{fmt::format("home directory \"{}\" has no \"/./\": sftpsh serves only jailed "
                              "accounts (e.g. /srv/jail/USER/./ or /srv/jail/./USER)", home)};
-  const auto root = components_of(home.substr(0, marker));
-  const auto start = components_of(home.substr(marker + 2));
+  const auto root = path_components(home.substr(0, marker));
+  const auto start = path_components(home.substr(marker + 2));
   if (!root || !start)
     return Error{fmt::format("home directory \"{}\" contains \"..\"", home)};
   if (root->empty())
@@ -55,6 +42,19 @@ std::string host_home(const JailPath& jail) {
   std::vector<std::string> parts = jail.components;
   parts.insert(parts.end(), jail.start_components.begin(), jail.start_components.end());
   return join(parts);
+}
+
+std::optional<std::vector<std::string>> path_components(std::string_view path) {
+  std::vector<std::string> parts;
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    const std::string_view part = path.substr(0, slash);
+    path.remove_prefix(slash == std::string_view::npos ? path.size() : slash + 1);
+    if (part.empty() || part == ".") continue;
+    if (part == "..") return std::nullopt;
+    parts.emplace_back(part);
+  }
+  return parts;
 }
 
 }  // namespace sftpsh

@@ -8,6 +8,7 @@
 // default.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,5 +34,9 @@ struct JailPath {
 // any component. Empty and "." components are dropped; a trailing "/." counts
 // as "/./" (".../alice/." is ".../alice/./").
 [[nodiscard]] Result<JailPath> split_home(std::string_view home);
+
+// Pure: the names in `path`, split at '/', empty and "." components dropped;
+// nullopt if any component is "..". Leading '/' or not is the caller's business.
+[[nodiscard]] std::optional<std::vector<std::string>> path_components(std::string_view path);
 
 }  // namespace sftpsh

@@ -74,5 +74,16 @@ TEST_CASE("split_home refuses an overlong home") {
   CHECK_FALSE(split_home("/srv/./" + std::string(5000, 'a')).ok());
 }
 
+TEST_CASE("path_components drops empty and dot components and refuses dot-dot") {
+  using Parts = std::vector<std::string>;
+  CHECK(path_components("/srv//jail/./alice/") == Parts{"srv", "jail", "alice"});
+  CHECK(path_components("relative/x") == Parts{"relative", "x"});
+  CHECK(path_components("/") == Parts{});
+  CHECK(path_components("") == Parts{});
+  CHECK_FALSE(path_components("/srv/../etc").has_value());
+  CHECK_FALSE(path_components("..").has_value());
+  CHECK(path_components("/a/..b/c..") == Parts{"a", "..b", "c.."});
+}
+
 }  // namespace
 }  // namespace sftpsh

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "sftpsh/jail_check.h"
+#include "sftpsh/locate.h"
 
 namespace sftpsh {
 
@@ -29,16 +30,8 @@ std::string join(std::string_view start_path, std::span<const std::string> compo
 // or no name at all. Empty and "." components are dropped.
 std::optional<std::vector<std::string>> split_absolute(std::string_view path) {
   if (!path.starts_with('/')) return std::nullopt;
-  std::vector<std::string> parts;
-  while (!path.empty()) {
-    const auto slash = path.find('/');
-    const std::string_view part = path.substr(0, slash);
-    path.remove_prefix(slash == std::string_view::npos ? path.size() : slash + 1);
-    if (part.empty() || part == ".") continue;
-    if (part == "..") return std::nullopt;
-    parts.emplace_back(part);
-  }
-  if (parts.empty()) return std::nullopt;
+  auto parts = path_components(path);
+  if (!parts || parts->empty()) return std::nullopt;
   return parts;
 }
 
