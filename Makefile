@@ -222,6 +222,12 @@ $(BUILD)/fuzz/fuzz_server: $(call objs,$(FUZZ),$(COMMON_SRCS) $(SERVER_SRCS) tes
 fuzz: $(BUILD)/fuzz/fuzz_server
 
 # ---- tests: every suite, one summary line ----
+# Said before anything is built: the end-to-end suites need root.
+ifneq ($(filter check,$(MAKECMDGOALS)),)
+ifneq ($(shell id -u),0)
+$(error make check needs root: the end-to-end tests create users, run sshd and check privilege drops)
+endif
+endif
 check: all unit asan fuzz e2e-build test-helpers
 	/usr/bin/python3 tests/run.py --build $(BUILD)
 
