@@ -160,6 +160,28 @@ class ClientTest(unittest.TestCase):
         st = os.lstat(path)
         self.assertEqual((st.st_uid, st.st_gid), (self.user.uid, self.user.gid), path)
 
+    def plant_partial_transfers(self, remote, local, part):
+        """Sets up a resumed upload to remote/up.bin and a resumed download of
+        remote/down.bin (the big file) to local/down.bin, each with its first
+        `part` bytes "already transferred" as zeros, so a full re-transfer
+        would be caught. Returns the bytes both files must hold afterwards."""
+        with open(self.env.big, "rb") as f:
+            big = f.read()
+        for path in (os.path.join(remote, "up.bin"), os.path.join(local, "down.bin")):
+            with open(path, "wb") as f:
+                f.write(bytes(part))
+        shutil.copyfile(self.env.big, os.path.join(remote, "down.bin"))
+        for name in ("up.bin", "down.bin"):
+            os.chown(os.path.join(remote, name), self.user.uid, self.user.gid)
+        return bytes(part) + big[part:]
+
+    def assert_resumed(self, remote, local, expected):
+        for path in (os.path.join(remote, "up.bin"), os.path.join(local, "down.bin")):
+            with open(path, "rb") as f:
+                got = f.read()
+            self.assertEqual(len(got), len(expected), path)
+            self.assertTrue(got == expected, f"{path}: resumed content differs")
+
 
 def main():
     tap.main("__main__")

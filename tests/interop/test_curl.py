@@ -5,7 +5,6 @@ import base64
 import hashlib
 import os
 import re
-import shutil
 
 import interop_env
 from interop_env import ClientTest, sshdlib
@@ -41,24 +40,10 @@ class Curl(ClientTest):
     def test_resume_download_and_upload(self):
         """-C - continues after the bytes already there (zeros we planted)."""
         remote, local = self.env.workdir("curl-resume")
-        with open(self.env.big, "rb") as f:
-            big = f.read()
-        part = 4 * 1024 * 1024 + 3
-        with open(os.path.join(remote, "up.bin"), "wb") as f:
-            f.write(bytes(part))
-        os.chown(os.path.join(remote, "up.bin"), self.user.uid, self.user.gid)
-        shutil.copyfile(self.env.big, os.path.join(remote, "down.bin"))
-        os.chown(os.path.join(remote, "down.bin"), self.user.uid, self.user.gid)
-        with open(os.path.join(local, "down.bin"), "wb") as f:
-            f.write(bytes(part))
+        expected = self.plant_partial_transfers(remote, local, 4 * 1024 * 1024 + 3)
         self.curl("/~/curl-resume/up.bin", "-C", "-", "-T", self.env.big)
         self.curl("/~/curl-resume/down.bin", "-C", "-", "-o", os.path.join(local, "down.bin"))
-        expected = bytes(part) + big[part:]
-        for path in (os.path.join(remote, "up.bin"), os.path.join(local, "down.bin")):
-            with open(path, "rb") as f:
-                got = f.read()
-            self.assertEqual(len(got), len(expected), path)
-            self.assertTrue(got == expected, f"{path}: resumed content differs")
+        self.assert_resumed(remote, local, expected)
         self.assert_sftp_only()
 
     def test_quote_commands_and_listing(self):

@@ -59,25 +59,10 @@ class GoSftp(ClientTest):
 
     def test_resume_put_and_get(self):
         remote, local = self.env.workdir("go-resume")
-        with open(self.env.big, "rb") as f:
-            big = f.read()
-        part = 6 * 1024 * 1024 + 11
-        with open(os.path.join(remote, "up.bin"), "wb") as f:
-            f.write(bytes(part))
-        os.chown(os.path.join(remote, "up.bin"), self.user.uid, self.user.gid)
-        with open(os.path.join(remote, "down.bin"), "wb") as f:
-            f.write(big)
-        os.chown(os.path.join(remote, "down.bin"), self.user.uid, self.user.gid)
-        with open(os.path.join(local, "down.bin"), "wb") as f:
-            f.write(bytes(part))
+        expected = self.plant_partial_transfers(remote, local, 6 * 1024 * 1024 + 11)
         self.go(("resumeput", self.env.big, f"{remote}/up.bin"),
                 ("resumeget", f"{remote}/down.bin", f"{local}/down.bin"))
-        expected = bytes(part) + big[part:]
-        for path in (os.path.join(remote, "up.bin"), os.path.join(local, "down.bin")):
-            with open(path, "rb") as f:
-                got = f.read()
-            self.assertEqual(len(got), len(expected), path)
-            self.assertTrue(got == expected, f"{path}: resumed content differs")
+        self.assert_resumed(remote, local, expected)
         self.assert_sftp_only()
 
     def test_directory_and_attribute_operations(self):

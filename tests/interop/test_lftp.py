@@ -2,7 +2,6 @@
 """Interop: lftp's sftp:// (it offers protocol version 6; the server must answer 3)."""
 import os
 import re
-import shutil
 
 import interop_env
 from interop_env import ClientTest, make_tree, tree_listing, sshdlib
@@ -50,25 +49,11 @@ class Lftp(ClientTest):
         """get -c / put -c continue after the bytes already there (zeros we
         planted), so a full re-transfer would be caught."""
         remote, local = self.env.workdir("lftp-resume")
-        with open(self.env.big, "rb") as f:
-            big = f.read()
-        part = 3 * 1024 * 1024 + 5
-        with open(os.path.join(remote, "up.bin"), "wb") as f:
-            f.write(bytes(part))
-        os.chown(os.path.join(remote, "up.bin"), self.user.uid, self.user.gid)
-        shutil.copyfile(self.env.big, os.path.join(remote, "down.bin"))
-        os.chown(os.path.join(remote, "down.bin"), self.user.uid, self.user.gid)
-        with open(os.path.join(local, "down.bin"), "wb") as f:
-            f.write(bytes(part))
+        expected = self.plant_partial_transfers(remote, local, 3 * 1024 * 1024 + 5)
         self.lftp(f"cd {quote(remote)}",
                   f"put -c {quote(self.env.big)} -o up.bin",
                   f"get -c down.bin -o {quote(local + '/down.bin')}")
-        expected = bytes(part) + big[part:]
-        for path in (os.path.join(remote, "up.bin"), os.path.join(local, "down.bin")):
-            with open(path, "rb") as f:
-                got = f.read()
-            self.assertEqual(len(got), len(expected), path)
-            self.assertTrue(got == expected, f"{path}: resumed content differs")
+        self.assert_resumed(remote, local, expected)
         self.assert_sftp_only()
 
     def test_mkdir_mv_chmod_ln_ls_rm(self):

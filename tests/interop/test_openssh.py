@@ -3,7 +3,6 @@
 `Subsystem sftp` is the server under test."""
 import os
 import re
-import shutil
 
 import interop_env
 from interop_env import ClientTest, make_tree, tree_listing
@@ -33,26 +32,12 @@ class OpenSshSftp(ClientTest):
         """A resumed transfer keeps the bytes already there: we plant zeros as the
         "already transferred" part, so a full re-transfer would be caught."""
         remote, local = self.env.workdir("sftp-resume")
-        with open(self.env.big, "rb") as f:
-            big = f.read()
-        part = 5 * 1024 * 1024 + 7
-        with open(os.path.join(remote, "up.bin"), "wb") as f:
-            f.write(bytes(part))
-        os.chown(os.path.join(remote, "up.bin"), self.user.uid, self.user.gid)
-        shutil.copyfile(self.env.big, os.path.join(remote, "down.bin"))
-        os.chown(os.path.join(remote, "down.bin"), self.user.uid, self.user.gid)
-        with open(os.path.join(local, "down.bin"), "wb") as f:
-            f.write(bytes(part))
+        expected = self.plant_partial_transfers(remote, local, 5 * 1024 * 1024 + 7)
         self.sshd.sftp_batch(self.user, [
             f"reput {self.env.big} sftp-resume/up.bin",
             f"reget sftp-resume/down.bin {local}/down.bin",
         ])
-        expected = bytes(part) + big[part:]
-        for path in (os.path.join(remote, "up.bin"), os.path.join(local, "down.bin")):
-            with open(path, "rb") as f:
-                got = f.read()
-            self.assertEqual(len(got), len(expected), path)
-            self.assertTrue(got == expected, f"{path}: resumed content differs")
+        self.assert_resumed(remote, local, expected)
         self.assert_sftp_only()
 
     def test_mkdir_rename_chmod_links_ls_remove(self):
