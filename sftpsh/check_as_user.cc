@@ -191,16 +191,11 @@ std::string first_writable(int start, const std::string& start_path,
   return {};
 }
 
+// `path` lies within `root` (path_within) and both are normalised, so there
+// is no ".." to refuse.
 std::vector<std::string> relative_components(const std::string& path, const std::string& root) {
-  std::vector<std::string> parts;
-  std::string_view rest = std::string_view(path).substr(root == "/" ? 0 : root.size());
-  while (!rest.empty()) {
-    const auto slash = rest.find('/');
-    const std::string_view part = rest.substr(0, slash);
-    rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
-    if (!part.empty()) parts.emplace_back(part);
-  }
-  return parts;
+  return path_components(std::string_view(path).substr(root == "/" ? 0 : root.size()))
+      .value_or(std::vector<std::string>{});
 }
 
 Result<std::string> walk_body(const WalkRequest& request) {
